@@ -1,0 +1,21 @@
+"""The registry's models live in sub-packages by area; Django discovers them here."""
+
+from registry.audit.models import AuditEntry
+from registry.geography.models import Market, PopulationCentre
+from registry.network.models import ServiceCentre
+from registry.parts.models import Part, PartsDepot, StockLevel, VehicleModel
+from registry.tenancy.models import Brand, Invitation, Membership
+
+__all__ = [
+    "AuditEntry",
+    "Brand",
+    "Invitation",
+    "Market",
+    "Membership",
+    "Part",
+    "PartsDepot",
+    "PopulationCentre",
+    "ServiceCentre",
+    "StockLevel",
+    "VehicleModel",
+]
