@@ -16,7 +16,7 @@ class HasElement(Lookup):
     def as_sql(self, compiler, connection):  # noqa: ANN001, ANN201
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return (
-            f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)",
+            f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)",  # noqa: S608 — lhs is a column
             [*lhs_params, self.rhs],
         )
 

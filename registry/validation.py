@@ -74,7 +74,8 @@ def validate_opening_hours(value: str) -> str:
         OpeningHours(value)
     except (ParserError, ValueError) as exc:
         raise ValidationError(
-            f"“{value}” is not in OpenStreetMap opening_hours syntax (for example “Mo-Fr 08:00-18:00; Sa 09:00-13:00”).",
+            f"“{value}” is not in OpenStreetMap opening_hours syntax "
+            "(for example “Mo-Fr 08:00-18:00; Sa 09:00-13:00”).",
             code="opening_hours",
         ) from exc
     return value
@@ -102,9 +103,7 @@ def validate_email(value: str) -> str:
 def validate_url(value: str) -> str:
     value = (value or "").strip()
     if value:
-        URLValidator(schemes=["http", "https"], message=f"“{value}” is not a web address (http:// or https://).")(
-            value
-        )
+        URLValidator(schemes=["http", "https"], message=f"“{value}” is not a web address (http:// or https://).")(value)
     return value
 
 
@@ -114,9 +113,7 @@ def validate_wmi_codes(values: Iterable[str]) -> list[str]:
     for raw in values or []:
         code = str(raw).strip().upper()
         if not re.fullmatch(r"[A-HJ-NPR-Z0-9]{3}", code):
-            raise ValidationError(
-                f"“{raw}” is not a WMI code: three letters or digits, without I, O or Q.", code="wmi"
-            )
+            raise ValidationError(f"“{raw}” is not a WMI code: three letters or digits, without I, O or Q.", code="wmi")
         if code not in codes:
             codes.append(code)
     return codes

@@ -51,7 +51,9 @@ def _translate(exc: Exception) -> Exception:
         return ConflictError(exc.message, code=exc.code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            return exceptions.ValidationError({k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()})
+            return exceptions.ValidationError(
+                {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+            )
         return exceptions.ValidationError({"non_field_errors": exc.messages})
     if isinstance(exc, Http404):
         return exceptions.NotFound("Not found.")

@@ -25,7 +25,11 @@ OFFICIALS_GROUP = "officials"
 
 Action = Literal["view", "edit", "admin"]
 # The least role each action needs.
-_NEEDS: dict[str, int] = {"view": ROLE_RANK[Role.VIEWER], "edit": ROLE_RANK[Role.EDITOR], "admin": ROLE_RANK[Role.ADMIN]}
+_NEEDS: dict[str, int] = {
+    "view": ROLE_RANK[Role.VIEWER],
+    "edit": ROLE_RANK[Role.EDITOR],
+    "admin": ROLE_RANK[Role.ADMIN],
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class Access:
             return False
         if brand_wide:
             return action == "view" or not grant.markets
-        return market is None and action == "view" or grant.covers(market)
+        return (market is None and action == "view") or grant.covers(market)
 
     def sees_brand(self, brand_id: int) -> bool:
         return self.is_official or brand_id in self.grants
