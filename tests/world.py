@@ -51,6 +51,8 @@ class World:
     alpha_tz_centre: Any
     beta_ke_centre: Any
     alpha_model: Any
+    beta_model: Any
+    alpha_spare_part: Any
     alpha_part: Any
     beta_part: Any
     alpha_ke_depot: Any
@@ -128,6 +130,8 @@ def build_world() -> World:
         ),
         beta_ke_centre=ServiceCentreFactory(brand=beta, market=ke, code="B-KE-1", name="Beta Nairobi"),
         alpha_model=alpha_model,
+        beta_model=VehicleModelFactory(brand=beta, code="B1", name="Beta One"),
+        alpha_spare_part=PartFactory(brand=alpha, part_number="A-BRK-1", category="brakes", is_critical=False),
         alpha_part=alpha_part,
         beta_part=beta_part,
         alpha_ke_depot=alpha_ke_depot,
