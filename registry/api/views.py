@@ -15,7 +15,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -55,7 +55,7 @@ class TokenView(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request, **data.validated_data)
         if user is None:
-            raise AuthenticationFailed("The username or password is wrong.")
+            raise ValidationError({"non_field_errors": ["The username or password is wrong."]})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -60,10 +60,17 @@ def brand_create(
         slug=slug,
         annual_export_volume=annual_export_volume,
         own_brand=own_brand,
-        wmi_codes=validate_wmi_codes(wmi_codes),
+        wmi_codes=_wmi_codes(wmi_codes),
     )
     brand.full_clean(validate_unique=False, validate_constraints=False)
     return crud.create(by=by, instance=brand, unique_messages=_UNIQUE_SLUG)
+
+
+def _wmi_codes(values: Iterable[str]) -> list[str]:
+    try:
+        return validate_wmi_codes(values)
+    except ValidationError as exc:
+        raise ValidationError({"wmi_codes": exc.messages}) from exc
 
 
 def brand_update(*, by: Any, brand: Brand, data: dict[str, Any]) -> Brand:
@@ -92,7 +99,7 @@ def brand_update(*, by: Any, brand: Brand, data: dict[str, Any]) -> Brand:
     if "own_brand" in data:
         changes["own_brand"] = bool(data["own_brand"])
     if "wmi_codes" in data:
-        changes["wmi_codes"] = validate_wmi_codes(data["wmi_codes"])
+        changes["wmi_codes"] = _wmi_codes(data["wmi_codes"])
     return crud.update(by=by, instance=brand, data=changes)
 
 

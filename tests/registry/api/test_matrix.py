@@ -7,12 +7,24 @@ from rest_framework.test import APIClient
 from registry.audit.models import AuditEntry
 from tests.registry.api.matrix import ENDPOINTS, SPECIAL
 
-ROLES = ["anonymous", "outsider", "beta_admin", "staff", "official", "alpha_viewer", "alpha_ke_editor", "alpha_editor", "alpha_admin"]
+ROLES = [
+    "anonymous",
+    "outsider",
+    "beta_admin",
+    "staff",
+    "official",
+    "alpha_viewer",
+    "alpha_ke_editor",
+    "alpha_editor",
+    "alpha_admin",
+]
 READERS = {"official", "alpha_viewer", "alpha_ke_editor", "alpha_editor", "alpha_admin"}
 
 by_name = pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
 # (endpoint, which object) pairs: brand-wide resources have no "other market" object.
-_PAIRS = [(e, w) for e in ENDPOINTS for w in ("own", "foreign", "other_market") if w != "other_market" or e.other_market]
+_PAIRS = [
+    (e, w) for e in ENDPOINTS for w in ("own", "foreign", "other_market") if w != "other_market" or e.other_market
+]
 by_target = pytest.mark.parametrize(("endpoint", "which"), _PAIRS, ids=[f"{e.name}-{w}" for e, w in _PAIRS])
 by_role = pytest.mark.parametrize("role", ROLES)
 
@@ -143,7 +155,9 @@ def test_create(world, endpoint, role):
 def test_create_pointing_into_another_brand_is_400(world, endpoint):
     model = type(endpoint.own(world))
     before = model.objects.count()
-    response = client_for(world, "alpha_admin").post(f"/api/v1/{endpoint.path}", endpoint.create_foreign(world), format="json")
+    response = client_for(world, "alpha_admin").post(
+        f"/api/v1/{endpoint.path}", endpoint.create_foreign(world), format="json"
+    )
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["code"] == "invalid" and body["errors"]
