@@ -154,7 +154,7 @@ LIST_PATHS = ["service-centres", "parts", "depots", "stock", "vehicle-models", "
 
 
 def _grow(world, n):
-    for i in range(n):
+    for _ in range(n):
         ServiceCentreFactory(brand=world.alpha, market=world.ke)
         part = PartFactory(brand=world.alpha)
         StockLevelFactory(brand=world.alpha, depot=world.alpha_ke_depot, part=part)
