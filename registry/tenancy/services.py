@@ -218,7 +218,7 @@ def invitation_create(
     ``accept_url`` is the absolute URL of the acceptance page; the token is appended to it.
     Returns the invitation and the raw token (only its hash is stored).
     """
-    from registry.mail import send_email
+    from registry.tasks import send_email
 
     _require_member_admin(by, brand)
     _check_role(role)
