@@ -200,6 +200,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PartCategoryEnum": "registry.vocabulary.PartCategory",
+        "CapabilityEnum": "registry.vocabulary.Capability",
+        "CentreStatusEnum": "registry.vocabulary.CentreStatus",
+        "RoleEnum": "registry.vocabulary.Role",
+    },
 }
 
 LOGGING = {

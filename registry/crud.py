@@ -90,9 +90,12 @@ def update(
     return locked
 
 
-def delete(*, by: Any, instance: models.Model) -> None:
-    """Delete the object and audit it (with its last values)."""
+def delete(*, by: Any, instance: models.Model, if_match: str | None = None) -> None:
+    """Delete the object and audit it with its last stored values (re-read under lock, so a
+    stale in-memory copy never misreports them); a stale ``if_match`` refuses the delete."""
     with transaction.atomic():
-        change = deleted(instance)
-        instance.delete()
+        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        check_if_match(locked, if_match)
+        change = deleted(locked)
+        locked.delete()
         audit_record(by=by, change=change)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.api import filters, serializers
+from registry.api.pagination import Pagination
 from registry.audit.selectors import audit_entries_visible
 from registry.coverage import services as coverage_services
 from registry.coverage.selectors import coverage_reports_visible, current_policies, policy_current, policy_versions
@@ -37,6 +38,7 @@ from registry.parts.selectors import depots_visible, parts_visible, stock_visibl
 from registry.tenancy import services as tenancy_services
 from registry.tenancy.access import access_for
 from registry.tenancy.brands import with_established_markets
+from registry.tenancy.models import Membership
 from registry.tenancy.selectors import brand_get, brands_visible, memberships_of
 
 IF_MATCH = OpenApiParameter(
@@ -171,7 +173,10 @@ class MemberListView(GenericAPIView):
     """A brand's members: brand admins (and platform staff) list and add them."""
 
     serializer_class = serializers.MembershipSerializer
+    pagination_class = Pagination
+    queryset = Membership.objects.none()  # for the schema only; rows come from memberships_of
 
+    @extend_schema(operation_id="v1_brands_members_list", responses=serializers.MembershipSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         brand = self._brand(slug, request)
         page = self.paginate_queryset(memberships_of(user=request.user, brand=brand))
@@ -221,6 +226,7 @@ class MemberDetailView(GenericAPIView):
     """Change a member's role or markets, or remove them; the last admin stays."""
 
     serializer_class = serializers.MembershipSerializer
+    queryset = Membership.objects.none()  # for the schema only
 
     def _membership(self, request: Request, slug: str, username: str) -> Any:
         brand = _brand_for_members(request, slug)

@@ -19,10 +19,10 @@ POSTGRESQL = [
         CHECK (jsonb_typeof(capabilities) = 'array' AND capabilities <@ '{_VOCAB_JSON}'::jsonb)""",
     """ALTER TABLE registry_stocklevel ADD CONSTRAINT stock_depot_same_brand
         FOREIGN KEY (brand_id, depot_id) REFERENCES registry_partsdepot (brand_id, id)
-        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED""",
+        ON DELETE CASCADE DEFERRABLE INITIALLY IMMEDIATE""",
     """ALTER TABLE registry_stocklevel ADD CONSTRAINT stock_part_same_brand
         FOREIGN KEY (brand_id, part_id) REFERENCES registry_part (brand_id, id)
-        DEFERRABLE INITIALLY DEFERRED""",
+        DEFERRABLE INITIALLY IMMEDIATE""",
     """CREATE FUNCTION registry_audit_append_only() RETURNS trigger AS $$
         BEGIN RAISE EXCEPTION 'The audit trail is append-only.'; END; $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON registry_auditentry

@@ -172,11 +172,10 @@ def service_centre_delete(*, by: Any, centre: ServiceCentre, if_match: str | Non
     """Delete a centre, or close it when evidence, approvals or confirmations name it
     (their foreign keys PROTECT it). Returns ``"deleted"`` or ``"closed"``."""
     require_object(by, "edit", centre)
-    crud.check_if_match(centre, if_match)
     try:
         with transaction.atomic():
-            crud.delete(by=by, instance=centre)
+            crud.delete(by=by, instance=centre, if_match=if_match)
     except ProtectedError:
-        crud.update(by=by, instance=centre, data={"status": CentreStatus.CLOSED})
+        crud.update(by=by, instance=centre, data={"status": CentreStatus.CLOSED}, if_match=if_match)
         return "closed"
     return "deleted"

@@ -283,8 +283,7 @@ def stock_update(*, by: Any, stock: StockLevel, data: dict[str, Any], if_match: 
 
 def stock_delete(*, by: Any, stock: StockLevel, if_match: str | None = None) -> None:
     require_object(by, "edit", stock)
-    crud.check_if_match(stock, if_match)
-    crud.delete(by=by, instance=stock)
+    crud.delete(by=by, instance=stock, if_match=if_match)
 
 
 @dataclass(frozen=True)
