@@ -96,6 +96,6 @@ def delete(*, by: Any, instance: models.Model, if_match: str | None = None) -> N
     with transaction.atomic():
         locked = type(instance).objects.select_for_update().get(pk=instance.pk)
         check_if_match(locked, if_match)
-        change = deleted(locked)
+        # Written first: once deleted, the instance no longer knows its primary key.
+        audit_record(by=by, change=deleted(locked))
         locked.delete()
-        audit_record(by=by, change=change)

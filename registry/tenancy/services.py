@@ -200,8 +200,8 @@ def membership_remove(*, by: Any, membership: Membership) -> None:
         {"user": [membership.user.username, None], "role": [membership.role, None]},
         brand_id=membership.brand_id,
     )
+    audit_record(by=by, change=change)  # before the delete, while the row still has its id
     membership.delete()
-    audit_record(by=by, change=change)
     forget_access(membership.user)
 
 
@@ -297,6 +297,7 @@ def official_appoint(*, by: Any, user: Any) -> None:
         raise ValidationError({"username": f"{user.username} is a member of a brand and cannot become an official."})
     group, _ = Group.objects.get_or_create(name=OFFICIALS_GROUP)
     user.groups.add(group)
+    audit_record(by=by, change=Change("update", user, {"groups": [None, OFFICIALS_GROUP]}))
     forget_access(user)
 
 

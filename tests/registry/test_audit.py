@@ -26,6 +26,7 @@ def test_create_update_delete_are_recorded_with_fields_from_and_to(world):
         centres.service_centre_update(
             by=world.alpha_editor, centre=centre, data={"name": "Renamed", "ev_technicians": 4}
         )
+        centre_id = centre.pk
         centres.service_centre_delete(by=world.alpha_admin, centre=centre)
     create, update, delete = AuditEntry.objects.order_by("id")
     assert (create.action, create.actor_username, create.brand_id, create.source) == (
@@ -37,6 +38,7 @@ def test_create_update_delete_are_recorded_with_fields_from_and_to(world):
     assert create.changes["name"] == [None, "Audit centre"]
     assert update.changes == {"name": ["Audit centre", "Renamed"], "ev_technicians": [0, 4]}
     assert delete.action == "delete" and delete.changes["name"] == ["Renamed", None]
+    assert create.object_id == update.object_id == delete.object_id == str(centre_id)
     assert delete.actor_username == "alpha_admin"
 
 
@@ -121,3 +123,23 @@ def test_stock_cannot_be_dated_in_the_future(world):
             stock=world.alpha_ke_stock,
             data={"quantity_on_hand": 3, "updated_at": timezone.now() + datetime.timedelta(days=2)},
         )
+
+
+def test_removing_a_member_and_appointing_an_official_are_audited(world):
+    from registry.tenancy.models import Membership
+
+    membership = Membership.objects.get(user=world.alpha_viewer)
+    membership_id = membership.pk
+    tenancy.membership_remove(by=world.alpha_admin, membership=membership)
+    tenancy.official_appoint(by=world.staff, user=world.outsider)
+    removal, appointment = AuditEntry.objects.order_by("id")
+    assert (removal.action, removal.object_id, removal.changes["user"]) == (
+        "delete",
+        str(membership_id),
+        ["alpha_viewer", None],
+    )
+    assert (appointment.object_type, appointment.object_id, appointment.actor_username) == (
+        "user",
+        str(world.outsider.pk),
+        "staff",
+    )
