@@ -155,6 +155,8 @@ class VehicleModelAdmin(AuditedAdmin):
 class ServiceCentreAdminForm(forms.ModelForm):
     """Staff edits pass the same rules as every other entry path (``service_centre_clean``)."""
 
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = ServiceCentre
         fields = "__all__"  # noqa: DJ007 — staff edit every column
@@ -177,7 +179,6 @@ class ServiceCentreAdminForm(forms.ModelForm):
 @admin.register(ServiceCentre)
 class ServiceCentreAdmin(AuditedAdmin):
     form = ServiceCentreAdminForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "code",
         "name",

@@ -1,8 +1,11 @@
 """django-filter sets for the API's lists: one per resource, the same parameter names
 everywhere (``brand`` slug, ``market`` code, ``code``, ``q`` text)."""
 
+from django import forms
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from registry.audit.models import AuditEntry
 from registry.coverage.models import CoverageReport, ReportStatus
@@ -27,6 +30,14 @@ class TextSearchFilter(filters.CharFilter):
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
         return qs.filter(condition)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """An object's id: a whole number (django-filter's ``NumberFilter`` takes any decimal, and
+    one too large for the database's integers fails in the query instead of answering 400)."""
+
+    field_class = forms.IntegerField
 
 
 class MarketFilter(filters.FilterSet):
@@ -91,8 +102,8 @@ class PartsDepotFilter(filters.FilterSet):
 class StockLevelFilter(filters.FilterSet):
     brand = filters.CharFilter(field_name="brand__slug")
     market = filters.CharFilter(field_name="depot__market_id")
-    depot = filters.NumberFilter(field_name="depot_id")
-    part = filters.NumberFilter(field_name="part_id")
+    depot = IdFilter(field_name="depot_id")
+    part = IdFilter(field_name="part_id")
     depot_code = filters.CharFilter(field_name="depot__code")
     code = filters.CharFilter(field_name="part__part_number", label="Part number")
     category = filters.ChoiceFilter(field_name="part__category", choices=PartCategory.choices)

@@ -339,7 +339,9 @@ class CoveragePolicySerializer(serializers.ModelSerializer):
     required_part_categories = serializers.ListField(
         child=serializers.ChoiceField(choices=PartCategory.choices), allow_empty=True
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Both null for version 0, the default policy of a market nobody has published one for.
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = CoveragePolicy

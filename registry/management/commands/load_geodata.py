@@ -35,8 +35,8 @@ class Command(BaseCommand):
 
         def progress(done: int, total: int) -> None:
             if verbosity >= 1:
-                percent = 100 * done / total if total else 100
-                self.stdout.write(f"  {done:,} / {total:,} places ({percent:.0f} %)")
+                percent = 100 * done // total if total else 100
+                self.stdout.write(f"  {done:,} / {total:,} places ({percent} %)")
 
         try:
             result = geodata_load(countries=chosen, min_population=min_population, progress=progress)
