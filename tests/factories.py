@@ -1,6 +1,7 @@
 """factory-boy factories for every model. They write rows directly (no services, no audit),
 to set the scene; tests exercise the services themselves."""
 
+import datetime
 import functools
 
 import factory
@@ -10,7 +11,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from registry.models import (
+    AuditEntry,
     Brand,
+    CoveragePolicy,
+    CoverageReport,
+    Invitation,
     Market,
     Membership,
     Part,
@@ -168,3 +173,44 @@ class StockLevelFactory(factory.django.DjangoModelFactory):
     part = factory.SubFactory(PartFactory, brand=factory.SelfAttribute("..brand"))
     quantity_on_hand = 10
     updated_at = factory.LazyFunction(timezone.now)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    brand = factory.SubFactory(BrandFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = "viewer"
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class CoveragePolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoveragePolicy
+
+    market = factory.SubFactory(MarketFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    effective_from = factory.LazyFunction(timezone.now)
+
+
+class CoverageReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoverageReport
+
+    brand = factory.SubFactory(BrandFactory)
+    market = factory.SubFactory(MarketFactory)
+    planned_annual_volume = 1000
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    at = factory.LazyFunction(timezone.now)
+    brand = factory.SubFactory(BrandFactory)
+    object_type = "servicecentre"
+    object_id = "1"
+    action = "update"
+    changes = factory.LazyFunction(lambda: {"name": ["Old", "New"]})
