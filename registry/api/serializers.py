@@ -333,7 +333,7 @@ class CoveragePolicySerializer(serializers.ModelSerializer):
     market = serializers.CharField(source="market_id", read_only=True)
     version = serializers.IntegerField(read_only=True)
     effective_from = serializers.DateTimeField(required=False, allow_null=True)
-    coverage_radius_km = serializers.FloatField(min_value=0)
+    coverage_radius_km = serializers.FloatField(min_value=0, max_value=20000)  # km; the service refuses 0
     population_coverage_pct = serializers.FloatField(min_value=0, max_value=100)
     critical_parts_fill_rate_pct = serializers.FloatField(min_value=0, max_value=100)
     required_part_categories = serializers.ListField(
