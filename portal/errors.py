@@ -16,7 +16,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"detail": "You do not have permission to do this.", "code": "permission_denied"}, status=403)
+        return JsonResponse(
+            {"detail": "You do not have permission to do this.", "code": "permission_denied"}, status=403
+        )
     return render(request, "403.html", status=403)
 
 

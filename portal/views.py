@@ -40,7 +40,9 @@ def invitation_accept(request: HttpRequest, token: str = "") -> HttpResponse:
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = accept(token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"])
+            membership = accept(
+                token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error("password1" if field == "password" else field if field in form.fields else None, errors)

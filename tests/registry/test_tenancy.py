@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from registry.errors import Forbidden, NotFound
 from registry.network import services as centres
+from registry.network.models import ServiceCentre
 from registry.network.selectors import service_centres_visible
 from registry.parts import services as parts
 from registry.parts.selectors import depots_visible, parts_visible, stock_visible
@@ -13,7 +14,6 @@ from registry.tenancy import services as tenancy
 from registry.tenancy.access import access_for, scoped
 from registry.tenancy.models import Membership
 from registry.tenancy.selectors import brands_visible
-from registry.network.models import ServiceCentre
 from tests.factories import UserFactory
 
 NEW_CENTRE = {"code": "NEW-1", "name": "New centre", "latitude": -1.29, "longitude": 36.82}
