@@ -180,7 +180,7 @@ class MemberListView(GenericAPIView):
     pagination_class = Pagination
     queryset = Membership.objects.none()  # for the schema only; rows come from memberships_of
 
-    @extend_schema(operation_id="v1_brands_members_list", responses=serializers.MembershipSerializer(many=True))
+    @extend_schema(operation_id="brands_members_list", responses=serializers.MembershipSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         brand = self._brand(slug, request)
         page = self.paginate_queryset(memberships_of(user=request.user, brand=brand))
