@@ -7,6 +7,7 @@
 #   make worker   a Celery worker (needs REDIS_URL)
 #   make beat     Celery beat, schedules kept in the database (needs REDIS_URL)
 #   make bench    every benchmark in bench/, quick mode where a script has one
+#   make contract schemathesis against the OpenAPI schema, on a served throwaway demo database
 #
 # Setup is incremental: .venv is created once, requirements are installed again only when
 # requirements.txt is newer than the stamp .venv/.installed, and the places of GeoNames are
@@ -29,7 +30,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?= --quick
 TEST_SECRET_KEY := test-only-secret-key-not-for-any-deployment
 
-.PHONY: help run test lint check worker beat bench
+.PHONY: help run test lint check worker beat bench contract
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -84,3 +85,6 @@ beat: $(INSTALLED)
 bench: export SECRET_KEY ?= $(TEST_SECRET_KEY)
 bench: $(INSTALLED)
 	@PYTHON=$(PY) scripts/bench.sh $(BENCH_ARGS)
+
+contract: $(INSTALLED)
+	scripts/api_contract.sh

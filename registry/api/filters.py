@@ -4,7 +4,6 @@ everywhere (``brand`` slug, ``market`` code, ``code``, ``q`` text)."""
 from django import forms
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from registry.audit.models import AuditEntry
@@ -32,12 +31,19 @@ class TextSearchFilter(filters.CharFilter):
         return qs.filter(condition)
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(filters.NumberFilter):
     """An object's id: a whole number (django-filter's ``NumberFilter`` takes any decimal, and
     one too large for the database's integers fails in the query instead of answering 400)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        # A foreign key's lookup, unlike a primary key's, passes an out-of-range number on to
+        # the database, which fails on it: ids are 64-bit and positive.
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
 
 
 class MarketFilter(filters.FilterSet):

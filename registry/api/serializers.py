@@ -376,7 +376,7 @@ class MarketDetailSerializer(MarketSerializer):
 class CoverageReportRequestSerializer(serializers.Serializer):
     brand = BrandRefField()
     market = MarketRefField()
-    planned_annual_volume = serializers.IntegerField(min_value=0)
+    planned_annual_volume = serializers.IntegerField(min_value=0, max_value=2_147_483_647)  # the column's range
     vehicle_models = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
 
 

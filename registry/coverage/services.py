@@ -61,9 +61,9 @@ def _clean_policy(values: dict[str, Any]) -> dict[str, Any]:
 def _decimal(value: Any) -> Decimal | None:
     try:
         number = Decimal(str(value))
+        return number.quantize(Decimal("0.01")) if number.is_finite() else None
     except (InvalidOperation, ValueError):
         return None
-    return number.quantize(Decimal("0.01")) if number.is_finite() else None
 
 
 @transaction.atomic
