@@ -39,7 +39,7 @@ from registry.tenancy import services as tenancy_services
 from registry.tenancy.access import access_for
 from registry.tenancy.brands import with_established_markets
 from registry.tenancy.models import Membership
-from registry.tenancy.selectors import brand_get, brands_visible, memberships_of
+from registry.tenancy.selectors import brand_for_member_admin, brand_get, brands_visible, memberships_of
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -202,28 +202,7 @@ class MemberListView(GenericAPIView):
         return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
 
     def _brand(self, slug: str, request: Request) -> Any:
-        brand = _brand_for_members(request, slug)
-        return brand
-
-
-def _brand_for_members(request: Request, slug: str) -> Any:
-    from registry.tenancy.access import access_for, require
-
-    access = access_for(request.user)
-    if access.is_staff and not access.is_official:
-        from registry.tenancy.models import Brand
-
-        brand = Brand.objects.filter(slug=slug).first()
-        if brand is None:
-            raise NotFound("No such brand.")
-        return brand
-    brand = brand_get(user=request.user, slug=slug)
-    if access.is_official:
-        from registry.errors import Forbidden
-
-        raise Forbidden("Members are managed by the brand's admins.")
-    require(request.user, "admin", brand_id=brand.pk)
-    return brand
+        return brand_for_member_admin(user=request.user, slug=slug)
 
 
 @extend_schema(tags=["brands"])
@@ -234,7 +213,7 @@ class MemberDetailView(GenericAPIView):
     queryset = Membership.objects.none()  # for the schema only
 
     def _membership(self, request: Request, slug: str, username: str) -> Any:
-        brand = _brand_for_members(request, slug)
+        brand = brand_for_member_admin(user=request.user, slug=slug)
         membership = memberships_of(user=request.user, brand=brand).filter(user__username=username).first()
         if membership is None:
             raise NotFound(f"{username} is not a member of this brand.")
@@ -266,7 +245,7 @@ class InvitationCreateView(GenericAPIView):
 
     @extend_schema(responses={201: serializers.InvitationSerializer})
     def post(self, request: Request, slug: str) -> Response:
-        brand = _brand_for_members(request, slug)
+        brand = brand_for_member_admin(user=request.user, slug=slug)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation, _token = tenancy_services.invitation_create(

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from registry.errors import NotFound
-from registry.tenancy.access import access_for, scoped
+from registry.errors import Forbidden, NotFound
+from registry.tenancy.access import access_for, require, scoped
 from registry.tenancy.models import Brand, Membership
 
 
@@ -24,14 +24,20 @@ def brand_get(*, user: Any, slug: str) -> Brand:
     return brand
 
 
-def brand_for_write(*, user: Any, slug: str) -> Brand:
-    """The brand a write names by slug. A brand the user cannot see is an invalid reference
-    (400, DESIGN.md §2), not a 404: the request itself exists."""
-    from django.core.exceptions import ValidationError
-
-    brand = brands_visible(user=user).filter(slug=slug).first()
-    if brand is None:
-        raise ValidationError({"brand": f"There is no brand “{slug}” you belong to."})
+def brand_for_member_admin(*, user: Any, slug: str) -> Brand:
+    """The brand whose members ``user`` manages: its admins do, and platform staff (to add a new
+    brand's first admin). ``NotFound`` for a brand the user cannot see; ``Forbidden`` for its
+    other members and for officials, who read brands but never manage their people."""
+    access = access_for(user)
+    if access.is_staff and not access.is_official:
+        brand = Brand.objects.filter(slug=slug).first()
+        if brand is None:
+            raise NotFound("No such brand.")
+        return brand
+    brand = brand_get(user=user, slug=slug)
+    if access.is_official:
+        raise Forbidden("Members are managed by the brand's admins.")
+    require(user, "admin", brand_id=brand.pk)
     return brand
 
 
