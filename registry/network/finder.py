@@ -187,9 +187,11 @@ def _zone(name: str) -> ZoneInfo | None:
 
 @functools.lru_cache(maxsize=4096)
 def _parse_hours(text: str, timezone: str, market: str, position: tuple[float, float] | None) -> OpeningHours | None:
-    # The market's country makes "PH off" right, the position "sunrise-sunset"; the parser's
-    # own guessing of both from coordinates costs milliseconds, so it is switched off.
-    options = {"timezone": _zone(timezone), "auto_country": False, "auto_timezone": False}
+    # The market's country makes "PH off" right, the position "sunrise-sunset". The parser's
+    # guessing of the country from coordinates costs milliseconds, so it is switched off; its
+    # time-zone guessing must stay on (with it off, the position is ignored for sun times), and
+    # costs nothing when the zone is given.
+    options = {"timezone": _zone(timezone), "auto_country": False}
     where = {"coords": position} if position is not None else {}
     for extra in ({"country": market, **where}, where, {}):
         try:

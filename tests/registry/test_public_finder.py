@@ -508,6 +508,18 @@ def test_public_holidays_of_the_centres_market_close_it():
 
     assert centre_open_now(opening_hours=WEEKDAYS, market="KE", **args) is True
     assert centre_open_now(opening_hours=f"{WEEKDAYS}; PH off", market="KE", **args) is False
+    # A market the parser has no holiday calendar for still gets an answer, without holidays.
+    assert centre_open_now(opening_hours=f"{WEEKDAYS}; PH off", market="XK", **args) is True
+
+
+def test_sun_times_are_those_of_the_centres_position():
+    # Oslo, 6 January: the sun is up from about 09:14 to 15:30 local time (UTC+1).
+    args = {"opening_hours": "sunrise-sunset", "timezone": "Europe/Oslo", "market": "NO"}
+    oslo = {"latitude": 59.91, "longitude": 10.75}
+
+    assert centre_open_now(**args, **oslo, now=datetime(2025, 1, 6, 7, 30, tzinfo=UTC)) is False  # 08:30 there
+    assert centre_open_now(**args, **oslo, now=datetime(2025, 1, 6, 11, 0, tzinfo=UTC)) is True
+    assert centre_open_now(**args, **oslo, now=datetime(2025, 1, 6, 15, 0, tzinfo=UTC)) is False  # 16:00 there
 
 
 # --- Bad parameters: 400 naming the parameter ---------------------------------------------------
