@@ -11,6 +11,7 @@ from registry.audit.models import AuditEntry
 from registry.coverage.models import POLICY_FIELDS, CoveragePolicy, CoverageReport
 from registry.geography.models import Market
 from registry.network.models import ServiceCentre
+from registry.network.services import EDITABLE_FIELDS
 from registry.parts.models import Part, PartsDepot, StockLevel, VehicleModel
 from registry.tenancy.brands import brand_established_markets, export_authorization_quota
 from registry.tenancy.models import Brand, Membership
@@ -173,31 +174,14 @@ class ServiceCentreSerializer(TenantSerializer):
 
     class Meta:
         model = ServiceCentre
+        # The writable fields are the service's own list, so the two never drift apart.
         fields = [
             "id",
             "brand",
             "market",
-            "code",
-            "name",
-            "kind",
-            "status",
-            "address",
-            "city",
-            "postal_code",
-            "latitude",
-            "longitude",
+            *EDITABLE_FIELDS,
             "location_precision",
-            "phone",
-            "email",
-            "website",
-            "opening_hours",
-            "timezone",
-            "capabilities",
-            "service_bays",
-            "ev_technicians",
-            "is_public",
             "is_qualifying",
-            "last_confirmed_at",
             "etag",
             "created_at",
             "updated_at",

@@ -156,3 +156,24 @@ def _timezone(*, market: Market, place: PopulationCentre | None) -> str:
     if place is not None and place.timezone:
         return place.timezone
     return market_timezone(market_code=market.code) or "UTC"
+
+
+def relocation(
+    *, market: Market, data: dict, city: str, is_new: bool, stored_city: str = "", stored_is_approximate: bool = True
+) -> Location | None:
+    """The location a write asks for, or ``None`` when the stored one stays.
+
+    A new row always resolves. Coordinates sent in this write are exact. A changed city alone
+    re-geocodes only a row whose stored point is approximate (taken from its city); an exact
+    point is not moved by renaming its city. Raises ``ValidationError`` as ``resolve_location``.
+    """
+    gave_point = data.get("latitude") is not None or data.get("longitude") is not None
+    city_changed = "city" in data and data["city"] != stored_city
+    if not (is_new or gave_point or (city_changed and stored_is_approximate)):
+        return None
+    return resolve_location(
+        market=market,
+        latitude=data.get("latitude") if gave_point else None,
+        longitude=data.get("longitude") if gave_point else None,
+        city=city,
+    )

@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 
 from registry import crud
 from registry.geography.models import Market
-from registry.network.location import resolve_location
+from registry.network.location import relocation
 from registry.network.models import ServiceCentre
 from registry.tenancy.access import require, require_object
 from registry.tenancy.models import Brand
@@ -119,17 +119,20 @@ def service_centre_clean(
 
     # Location: coordinates sent now are exact; a city alone is geocoded — also when an
     # approximate (city-precision) centre moves city. Otherwise the stored point stays.
-    gave_point = data.get("latitude") is not None or data.get("longitude") is not None
-    city_changed = "city" in data and (instance is None or data["city"] != instance.city)
-    if instance is None or gave_point or (city_changed and instance.location_precision == "city"):
-        lat = data.get("latitude") if gave_point else None
-        lon = data.get("longitude") if gave_point else None
-        try:
-            location = resolve_location(market=market, latitude=lat, longitude=lon, city=out["city"])
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors.setdefault(field, []).extend(messages)
-        else:
+    try:
+        location = relocation(
+            market=market,
+            data=data,
+            city=out["city"],
+            is_new=instance is None,
+            stored_city=getattr(instance, "city", ""),
+            stored_is_approximate=getattr(instance, "location_precision", "city") == "city",
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    else:
+        if location is not None:
             out.update(
                 latitude=location.latitude,
                 longitude=location.longitude,

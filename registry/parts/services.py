@@ -15,7 +15,7 @@ from django.utils import timezone
 from registry import crud
 from registry.audit.services import Change, audit_record_bulk, created, field_values
 from registry.geography.models import Market
-from registry.network.location import resolve_location
+from registry.network.location import relocation
 from registry.parts.models import Part, PartsDepot, StockLevel, VehicleModel
 from registry.tenancy.access import require, require_object, scoped
 from registry.tenancy.models import Brand
@@ -164,19 +164,16 @@ def _depot_clean(
         errors["code"] = [f"The brand already has a depot with the code “{code}”."]
     city = str(merged.get("city") or "").strip()
     out = {"code": code, "name": name, "city": city}
-    gave_point = data.get("latitude") is not None or data.get("longitude") is not None
-    if instance is None or gave_point or ("city" in data and data["city"] != instance.city):
-        try:
-            location = resolve_location(
-                market=market,
-                latitude=data.get("latitude") if gave_point else None,
-                longitude=data.get("longitude") if gave_point else None,
-                city=city,
-            )
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors.setdefault(field, []).extend(messages)
-        else:
+    try:
+        # Depots keep no precision: a new city always moves an existing depot to it.
+        location = relocation(
+            market=market, data=data, city=city, is_new=instance is None, stored_city=getattr(instance, "city", "")
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    else:
+        if location is not None:
             out.update(latitude=location.latitude, longitude=location.longitude)
     if errors:
         raise ValidationError(errors)
