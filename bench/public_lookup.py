@@ -67,6 +67,9 @@ def configure_environment() -> tempfile.TemporaryDirectory | None:
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     # Never refuses a request here, and keeps about as short a history per client as production's rate.
     os.environ["PUBLIC_FINDER_RATE"] = "1000000/s"
+    # Production keeps connections between requests (docs/operations.md); without it the WSGI
+    # path below would reconnect to PostgreSQL on every request.
+    os.environ.setdefault("CONN_MAX_AGE", "600")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     return scratch
 
@@ -211,6 +214,41 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {ram}, Python {platform.python_version()}"
 
 
+def wsgi_get(handler, path: str, query: str) -> tuple[str, bytes]:
+    """One GET through Django's WSGI handler, as gunicorn calls it."""
+    import io
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    answer: dict[str, str] = {}
+
+    def start_response(status: str, headers: list, exc_info: object = None) -> None:
+        answer["status"] = status
+
+    result = handler(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        getattr(result, "close", lambda: None)()
+    return answer["status"], body
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--centres", type=int, default=100_000)
@@ -249,7 +287,7 @@ def run(args: argparse.Namespace) -> None:
 
     from registry.network.finder import _parse_hours, public_service_centres
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver", "127.0.0.1"]
     vendor = f"{connection.display_name} {'.'.join(map(str, connection.get_database_version()))}"
     print(
         f"public finder: {args.centres:,} centres, {args.queries} nearest-{LIMIT} queries, {vendor}, seed {args.seed}"
@@ -295,6 +333,23 @@ def run(args: argparse.Namespace) -> None:
     finder_seconds, finder_cpu, finder_ids, load_after_finder = min(passes, key=lambda p: statistics.median(p[0]))
     pass_medians = ", ".join(f"{statistics.median(p[0]) * 1000:.2f}" for p in passes)
 
+    # The same requests as a WSGI server hands them to Django (no test-client instrumentation).
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    wsgi_passes = []
+    for _ in range(max(args.repeat, 1)):
+        _parse_hours.cache_clear()
+        seconds = []
+        for lat, lon in points:
+            started = time.perf_counter()
+            status, body = wsgi_get(handler, url, f"lat={lat}&lon={lon}&limit={LIMIT}")
+            seconds.append(time.perf_counter() - started)
+            if not status.startswith("200"):
+                sys.exit(f"the finder answered {status}: {body[:300]!r}")
+        wsgi_passes.append(seconds)
+    wsgi_seconds = min(wsgi_passes, key=statistics.median)
+
     selector_seconds = []
     _parse_hours.cache_clear()
     for lat, lon in points:
@@ -325,6 +380,7 @@ def run(args: argparse.Namespace) -> None:
     if len(passes) > 1:
         print(f"  best of {len(passes)} passes; median of each pass: {pass_medians} ms")
     print(summary("  of which CPU time in this process", finder_cpu))
+    print(summary("finder, whole request through Django's WSGI handler", wsgi_seconds))
     print(summary("finder, selector only (no HTTP, no JSON)", selector_seconds))
     print(summary("full scan (ORM values_list + numpy), top-20", scan_seconds))
     print(
