@@ -10,7 +10,7 @@ def _settings(env_extra):
         "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {}), default=str))"
     )
     env = {"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x", "PATH": "/usr/bin:/bin", **env_extra}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603
     return out.stdout
 
 
