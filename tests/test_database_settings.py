@@ -1,4 +1,4 @@
-"""Database options that follow from DATABASE_URL."""
+"""Settings that follow from the environment: database options, and manage.py's development default."""
 
 import subprocess
 import sys
@@ -24,3 +24,19 @@ def test_sqlite_uses_wal_and_waits_for_locks():
     options = _settings({})
     assert "journal_mode=WAL" in options
     assert '"timeout": 20' in options
+
+
+def test_manage_py_runs_as_development_only_without_any_production_configuration():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    base = {"PATH": "/usr/bin:/bin"}
+    dev = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, env=base, capture_output=True, text=True
+    )
+    assert dev.returncode == 0, dev.stderr
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, env={**base, "DEBUG": "false"}, capture_output=True, text=True
+    )
+    assert refused.returncode != 0
+    assert "SECRET_KEY is required" in refused.stderr
