@@ -31,9 +31,7 @@ def test_manage_py_runs_as_development_only_without_any_production_configuration
 
     root = Path(__file__).resolve().parent.parent
     base = {"PATH": "/usr/bin:/bin"}
-    dev = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=root, env=base, capture_output=True, text=True
-    )
+    dev = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=base, capture_output=True, text=True)
     assert dev.returncode == 0, dev.stderr
     refused = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=root, env={**base, "DEBUG": "false"}, capture_output=True, text=True
