@@ -31,11 +31,13 @@ import phonenumbers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 
 from registry.audit.context import audit_source
-from registry.coverage.engine import Centres, Inputs, PartStock, Places, Policy, Result, evaluate
+from registry.coverage.engine import Result, evaluate, required_service_centres
+from registry.coverage.models import POLICY_DEFAULTS, CoveragePolicy
+from registry.coverage.selectors import coverage_inputs, engine_policy
 from registry.geo import haversine_km
 from registry.geography.models import Market, PopulationCentre
 from registry.geography.selectors import fold_name
@@ -53,22 +55,9 @@ User = get_user_model()
 SOURCE = "command:seed_demo"
 MARKETS = ("KE", "TH", "DE", "MX", "CL", "AU")  # Africa, Asia, Europe, North and South America, Oceania
 
-# The default coverage policy of DESIGN.md §3/§4, which the demo is judged against.
-DEFAULT_POLICY = Policy(
-    coverage_radius_km=150.0,
-    population_coverage_pct=80.0,
-    min_service_centres=1,
-    vehicles_per_service_centre=1000,
-    critical_parts_fill_rate_pct=90.0,
-    required_part_categories=(
-        PartCategory.BATTERY_MODULE,
-        PartCategory.DRIVE_MOTOR,
-        PartCategory.POWER_ELECTRONICS,
-        PartCategory.CHARGING,
-        PartCategory.BRAKES,
-    ),
-)
-STOCK_MAX_AGE_DAYS = 90
+# The default coverage policy of DESIGN.md §3/§4 (version 0), which the demo is judged against.
+DEFAULT_POLICY_VERSION = CoveragePolicy(**POLICY_DEFAULTS)
+DEFAULT_POLICY = engine_policy(DEFAULT_POLICY_VERSION)
 
 # A passing network covers at least this share of the listed population (80 % is required).
 PASS_TARGET_PCT = 85
@@ -625,7 +614,7 @@ def _centre_data(
 
 
 def _sites_for(spec: BrandSpec, plan: MarketPlan, places: PlaceTable) -> list[Site]:
-    required = max(DEFAULT_POLICY.min_service_centres, -(-plan.volume // DEFAULT_POLICY.vehicles_per_service_centre))
+    required = required_service_centres(planned_annual_volume=plan.volume, policy=DEFAULT_POLICY)
     if plan.scenario == Scenario.SPARSE:
         return choose_sites(places, prefix=spec.prefix, target_pct=SPARSE_TARGET_PCT, ceiling_pct=SPARSE_CEILING_PCT)
     return choose_sites(places, prefix=spec.prefix, target_pct=PASS_TARGET_PCT, at_least=required)
@@ -700,64 +689,16 @@ def _seed_market(
 # --- Evaluation -----------------------------------------------------------------------------
 
 
-def coverage_inputs(*, brand: Brand, market: Market, planned_annual_volume: int, now: datetime.datetime) -> Inputs:
-    """The engine's inputs for one brand and market, read from the database (no vehicle models
-    selected: every part counts). Only stock counted within ``STOCK_MAX_AGE_DAYS`` is fresh."""
-    places = list(
-        PopulationCentre.objects.filter(market=market).values_list(
-            "geonameid", "name", "latitude", "longitude", "population"
-        )
-    )
-    centres = list(
-        ServiceCentre.objects.qualifying().filter(brand=brand, market=market).values_list("id", "latitude", "longitude")
-    )
-    fresh = dict(
-        StockLevel.objects.filter(
-            brand=brand,
-            depot__market=market,
-            updated_at__gte=now - datetime.timedelta(days=STOCK_MAX_AGE_DAYS),
-        )
-        .values("part_id")
-        .annotate(quantity=Sum("quantity_on_hand"))
-        .values_list("part_id", "quantity")
-    )
-    parts = [
-        PartStock(
-            part_id=part.pk,
-            category=part.category,
-            is_critical=part.is_critical,
-            fits_models=tuple(part.fits_models),
-            fresh_quantity=int(fresh.get(part.pk) or 0),
-        )
-        for part in Part.objects.filter(brand=brand)
-    ]
-    return Inputs(
-        places=Places(
-            geonameid=[p[0] for p in places],
-            name=[p[1] for p in places],
-            latitude=[p[2] for p in places],
-            longitude=[p[3] for p in places],
-            population=[p[4] for p in places],
-        )
-        if places
-        else Places.empty(),
-        centres=Centres(
-            id=[c[0] for c in centres],
-            latitude=[c[1] for c in centres],
-            longitude=[c[2] for c in centres],
-            verified=[False] * len(centres),
-        )
-        if centres
-        else Centres.empty(),
-        parts=tuple(parts),
-        planned_annual_volume=planned_annual_volume,
-        country_population=market.population,
-        market_name=market.name,
-    )
-
-
 def evaluate_plan(*, brand: Brand, market: Market, plan: MarketPlan, now: datetime.datetime) -> Result:
-    inputs = coverage_inputs(brand=brand, market=market, planned_annual_volume=plan.volume, now=now)
+    # The same selector the coverage reports use: one definition of what counts.
+    inputs = coverage_inputs(
+        brand=brand,
+        market=market,
+        planned_annual_volume=plan.volume,
+        vehicle_models=(),
+        policy=DEFAULT_POLICY_VERSION,
+        now=now,
+    )
     return evaluate(inputs, DEFAULT_POLICY)
 
 
